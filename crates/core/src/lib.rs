@@ -1,0 +1,25 @@
+//! Core of the Alibaba Cloud Rust SDK.
+//!
+//! Product crates (`alibabacloud-ecs`, `alibabacloud-pai-dlc`, ...) are
+//! generated on top of this crate. It holds what every product shares:
+//!
+//! - [`sign`]: ACS3-HMAC-SHA256 request signing (signature V3);
+//! - [`credentials`]: the credential providers and the default chain;
+//! - [`Config`]: region, credentials, endpoint override, timeouts, retries;
+//! - [`endpoint`]: per-product endpoint resolution;
+//! - [`client`]: the signed, retrying HTTP transport and the request model
+//!   generated code builds on;
+//! - [`Error`]: one error type for every failure;
+//! - [`paginate`] and [`waiter`]: streams of pages and polling helpers.
+
+pub mod clock;
+pub mod credentials;
+pub mod encode;
+pub mod env;
+pub mod error;
+pub mod sign;
+
+pub use error::Error;
+
+/// Result alias used across the SDK.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,347 @@
+//! ACS3-HMAC-SHA256 request signing (signature V3).
+//!
+//! The canonical request is streamed straight into the SHA-256 context, so
+//! signing a request allocates only its outputs (and, when the query is not
+//! already sorted, one small index vector).
+
+use std::fmt::Write as _;
+
+use ring::{digest, hmac};
+
+use crate::encode::{encode_param, encode_path};
+
+/// The algorithm name that starts the string to sign and the Authorization header.
+pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+/// Header carrying the hex SHA-256 of the body.
+pub const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
+/// SHA-256 of the empty string, hex encoded.
+pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// A request as the signer sees it. Everything is borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct SignableRequest<'a> {
+    /// HTTP method, upper case (`GET`, `POST`, ...).
+    pub method: &'a str,
+    /// The path before percent-encoding (`/` for RPC).
+    pub path: &'a str,
+    /// Query parameters, not encoded. Order does not matter.
+    pub query: &'a [(String, String)],
+    /// Headers to send. `host`, `content-type` and every `x-acs-*` header are signed.
+    pub headers: &'a [(String, String)],
+    /// The exact body bytes.
+    pub body: &'a [u8],
+}
+
+/// Key material for one signature.
+#[derive(Clone, Copy)]
+pub struct SigningKey<'a> {
+    /// AccessKey id.
+    pub access_key_id: &'a str,
+    /// AccessKey secret.
+    pub access_key_secret: &'a str,
+}
+
+impl std::fmt::Debug for SigningKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("access_key_id", &crate::credentials::mask_id(self.access_key_id))
+            .field("access_key_secret", &"** redacted **")
+            .finish()
+    }
+}
+
+/// What the signer adds to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// Value of the `x-acs-content-sha256` header.
+    pub content_sha256: String,
+    /// Value of the `Authorization` header.
+    pub authorization: String,
+}
+
+/// Hex SHA-256 of `body`.
+pub fn content_sha256(body: &[u8]) -> String {
+    if body.is_empty() {
+        return EMPTY_SHA256.to_owned();
+    }
+    hex(digest::digest(&digest::SHA256, body).as_ref())
+}
+
+/// Signs `request`. `content_sha256` may be passed when already known (it is
+/// the hex SHA-256 of the body); otherwise it is computed.
+pub fn sign(request: &SignableRequest<'_>, key: SigningKey<'_>) -> Signature {
+    let content_sha256 = header_value(request.headers, CONTENT_SHA256_HEADER)
+        .map(str::to_owned)
+        .unwrap_or_else(|| content_sha256(request.body));
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    let signed_headers = write_canonical_request(request, &content_sha256, &mut ctx);
+    let request_hash = ctx.finish();
+
+    let mut string_to_sign = [0u8; ALGORITHM.len() + 1 + 64];
+    string_to_sign[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
+    string_to_sign[ALGORITHM.len()] = b'\n';
+    hex_into(request_hash.as_ref(), &mut string_to_sign[ALGORITHM.len() + 1..]);
+
+    let hkey = hmac::Key::new(hmac::HMAC_SHA256, key.access_key_secret.as_bytes());
+    let tag = hmac::sign(&hkey, &string_to_sign);
+
+    let mut authorization = String::with_capacity(
+        ALGORITHM.len() + 40 + key.access_key_id.len() + signed_headers.len() + 64,
+    );
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(key.access_key_id);
+    authorization.push_str(",SignedHeaders=");
+    authorization.push_str(&signed_headers);
+    authorization.push_str(",Signature=");
+    push_hex(tag.as_ref(), &mut authorization);
+    Signature {
+        content_sha256,
+        authorization,
+    }
+}
+
+/// The canonical request as text. For debugging and tests; [`sign`] does not
+/// build this string.
+pub fn canonical_request(request: &SignableRequest<'_>) -> String {
+    let content_sha256 = header_value(request.headers, CONTENT_SHA256_HEADER)
+        .map(str::to_owned)
+        .unwrap_or_else(|| content_sha256(request.body));
+    let mut out = String::new();
+    write_canonical_request(request, &content_sha256, &mut out);
+    out
+}
+
+/// The string to sign, as text. For debugging and tests.
+pub fn string_to_sign(request: &SignableRequest<'_>) -> String {
+    let canonical = canonical_request(request);
+    let hash = digest::digest(&digest::SHA256, canonical.as_bytes());
+    format!("{ALGORITHM}\n{}", hex(hash.as_ref()))
+}
+
+/// The canonical query string: keys sorted, keys and values RFC 3986 encoded.
+pub fn canonical_query(query: &[(String, String)]) -> String {
+    let mut out = String::new();
+    write_query(query, &mut out);
+    out
+}
+
+/// Destination of canonical-request bytes: a hash context or a string.
+trait Sink {
+    fn put(&mut self, s: &str);
+}
+
+impl Sink for digest::Context {
+    fn put(&mut self, s: &str) {
+        self.update(s.as_bytes());
+    }
+}
+
+impl Sink for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+fn is_signed_header(lower_name: &str) -> bool {
+    lower_name == "host" || lower_name == "content-type" || lower_name.starts_with("x-acs-")
+}
+
+fn header_value<'a>(headers: &'a [(String, String)], lower_name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(lower_name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Writes the canonical request and returns the SignedHeaders list.
+fn write_canonical_request<S: Sink>(
+    request: &SignableRequest<'_>,
+    content_sha256: &str,
+    out: &mut S,
+) -> String {
+    out.put(request.method);
+    out.put("\n");
+    if request.path.is_empty() {
+        out.put("/");
+    } else {
+        for chunk in encode_path(request.path) {
+            out.put(chunk);
+        }
+    }
+    out.put("\n");
+    write_query(request.query, out);
+    out.put("\n");
+
+    // Signed headers: names lower-cased, sorted; the content hash is always signed.
+    let mut names: Vec<(String, &str)> = Vec::with_capacity(request.headers.len() + 1);
+    for (name, value) in request.headers {
+        let lower = name.to_ascii_lowercase();
+        if is_signed_header(&lower) {
+            names.push((lower, value.as_str()));
+        }
+    }
+    if !names.iter().any(|(n, _)| n == CONTENT_SHA256_HEADER) {
+        names.push((CONTENT_SHA256_HEADER.to_owned(), content_sha256));
+    }
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut signed = String::with_capacity(names.iter().map(|(n, _)| n.len() + 1).sum());
+    let mut i = 0;
+    while i < names.len() {
+        let name = &names[i].0;
+        out.put(name);
+        out.put(":");
+        // Repeated headers: values trimmed, sorted and comma-joined.
+        let mut j = i;
+        while j < names.len() && names[j].0 == *name {
+            j += 1;
+        }
+        if j - i == 1 {
+            out.put(names[i].1.trim());
+        } else {
+            let mut values: Vec<&str> = names[i..j].iter().map(|(_, v)| v.trim()).collect();
+            values.sort_unstable();
+            for (k, v) in values.iter().enumerate() {
+                if k > 0 {
+                    out.put(",");
+                }
+                out.put(v);
+            }
+        }
+        out.put("\n");
+        if !signed.is_empty() {
+            signed.push(';');
+        }
+        signed.push_str(name);
+        i = j;
+    }
+    out.put("\n");
+    out.put(&signed);
+    out.put("\n");
+    out.put(content_sha256);
+    signed
+}
+
+fn write_query<S: Sink>(query: &[(String, String)], out: &mut S) {
+    let sorted = query.windows(2).all(|w| w[0].0 <= w[1].0);
+    let mut write_pair = |first: bool, k: &str, v: &str| {
+        if !first {
+            out.put("&");
+        }
+        for chunk in encode_param(k) {
+            out.put(chunk);
+        }
+        out.put("=");
+        for chunk in encode_param(v) {
+            out.put(chunk);
+        }
+    };
+    if sorted {
+        for (i, (k, v)) in query.iter().enumerate() {
+            write_pair(i == 0, k, v);
+        }
+    } else {
+        let mut order: Vec<&(String, String)> = query.iter().collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, (k, v)) in order.into_iter().enumerate() {
+            write_pair(i == 0, k, v);
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 0x0f) as usize];
+    }
+}
+
+fn push_hex(bytes: &[u8], out: &mut String) {
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0x0f) as usize] as char);
+    }
+}
+
+/// Lower-case hex encoding.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    push_hex(bytes, &mut s);
+    s
+}
+
+/// Formats a time as the `x-acs-date` header wants it (`YYYY-MM-DDTHH:MM:SSZ`, UTC).
+pub fn format_date(t: std::time::SystemTime) -> String {
+    let dt = time::OffsetDateTime::from(t);
+    let mut s = String::with_capacity(20);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    );
+    s
+}
+
+/// A fresh random signature nonce (32 hex characters).
+pub fn new_nonce() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn date_format_is_utc_seconds() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_579_200);
+        assert_eq!(format_date(t), "2026-11-25T04:00:00Z");
+    }
+
+    #[test]
+    fn nonce_is_unique_hex() {
+        let a = new_nonce();
+        let b = new_nonce();
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn unsorted_query_is_sorted() {
+        let q = vec![
+            ("b".to_owned(), "2".to_owned()),
+            ("a".to_owned(), "x y".to_owned()),
+        ];
+        assert_eq!(canonical_query(&q), "a=x%20y&b=2");
+    }
+
+    #[test]
+    fn repeated_headers_are_joined_sorted() {
+        let headers = vec![
+            ("x-acs-b".to_owned(), " 2 ".to_owned()),
+            ("X-Acs-B".to_owned(), "1".to_owned()),
+            ("user-agent".to_owned(), "not signed".to_owned()),
+            ("host".to_owned(), "h".to_owned()),
+        ];
+        let req = SignableRequest {
+            method: "GET",
+            path: "/",
+            query: &[],
+            headers: &headers,
+            body: b"",
+        };
+        let c = canonical_request(&req);
+        assert!(c.contains("x-acs-b:1,2\n"), "{c}");
+        assert!(!c.contains("user-agent"));
+        assert!(c.contains("\nhost;x-acs-b;x-acs-content-sha256\n"), "{c}");
+    }
+}
