@@ -1,6 +1,74 @@
-//! Project automation: `cargo xtask <command>`.
+//! `cargo xtask <command>`: project automation. See `cargo xtask --help`.
 
-fn main() {
-    eprintln!("usage: cargo xtask <import|codegen>");
-    std::process::exit(2);
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use xtask::import;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Project automation"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build openapi-specs/<crate>.json from the upstream metadata and the overlays.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// Upstream metadata directory (one folder per product).
+    /// Default: ../shared/openapi-meta next to the workspace root.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// Write nothing; exit non-zero if the committed specs differ from what
+    /// an import would produce.
+    #[arg(long)]
+    check: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import(args) => run_import(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_import(args: &ImportArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let metadata = args
+        .from
+        .clone()
+        .unwrap_or_else(import::default_metadata_dir);
+    let specs = import::specs_dir();
+    let imported = import::import_all(&metadata, &specs.join("overlays"))?;
+    if args.check {
+        let problems = import::check(&imported, &specs)?;
+        if problems.is_empty() {
+            println!("openapi-specs are up to date");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        eprintln!("run `cargo xtask import` to regenerate");
+        return Ok(ExitCode::FAILURE);
+    }
+    import::write(&imported, &specs)?;
+    print!("{}", import::summary(&imported));
+    Ok(ExitCode::SUCCESS)
 }

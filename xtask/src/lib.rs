@@ -1,0 +1,9 @@
+//! Project automation behind `cargo xtask`.
+//!
+//! * [`spec`]: the normalized API description format (`openapi-specs/*.json`),
+//!   shared by every command that reads or writes those files.
+//! * [`import`]: `cargo xtask import`, which builds those files from the
+//!   upstream metadata and the project's overlays.
+
+pub mod import;
+pub mod spec;
