@@ -9,18 +9,35 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A view of environment variables and the home directory.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows variable names only: values may be secrets.
+#[derive(Clone)]
 pub struct Env {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 enum Inner {
     Process,
     Fake {
         vars: HashMap<String, String>,
         home: Option<PathBuf>,
     },
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &*self.inner {
+            Inner::Process => f.write_str("Env(process)"),
+            Inner::Fake { vars, home } => {
+                let mut names: Vec<&str> = vars.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                f.debug_struct("Env")
+                    .field("vars", &names)
+                    .field("home", home)
+                    .finish()
+            }
+        }
+    }
 }
 
 impl Default for Env {
@@ -90,5 +107,19 @@ mod tests {
         assert_eq!(env.var("EMPTY"), None);
         assert_eq!(env.var("B"), None);
         assert_eq!(env.home_dir(), Some(PathBuf::from("/h")));
+    }
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let env = Env::fake(
+            [(
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                "FAKE-SECRET-do-not-print",
+            )],
+            None,
+        );
+        let shown = format!("{env:?}");
+        assert!(shown.contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "{shown}");
+        assert!(!shown.contains("FAKE-SECRET"), "{shown}");
     }
 }

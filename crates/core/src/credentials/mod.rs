@@ -1,7 +1,28 @@
 //! Credentials and the providers that produce them.
 //!
 //! Every provider implements [`ProvideCredentials`]. [`DefaultCredentialsChain`]
-//! tries them in the order of the official SDKs (see `DESIGN.md` §4).
+//! tries them in the order of the official SDKs (see `DESIGN.md` §4):
+//!
+//! 1. environment variables `ALIBABA_CLOUD_ACCESS_KEY_ID` /
+//!    `ALIBABA_CLOUD_ACCESS_KEY_SECRET` / `ALIBABA_CLOUD_SECURITY_TOKEN`
+//!    ([`EnvironmentProvider`]);
+//! 2. STS `AssumeRoleWithOIDC` driven by `ALIBABA_CLOUD_ROLE_ARN`,
+//!    `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE`
+//!    ([`OidcRoleProvider`]);
+//! 3. the aliyun CLI's `~/.aliyun/config.json` ([`ProfileProvider`]);
+//! 4. the INI file `~/.alibabacloud/credentials` ([`IniFileProvider`]);
+//! 5. the RAM role of the ECS instance, from the instance metadata service
+//!    ([`EcsRamRoleProvider`]);
+//! 6. `ALIBABA_CLOUD_CREDENTIALS_URI` ([`UriProvider`]).
+//!
+//! Providers that hand out temporary credentials ([`OidcRoleProvider`],
+//! [`RamRoleArnProvider`], [`EcsRamRoleProvider`], [`UriProvider`]) keep them
+//! in a [`LazyCache`] and refresh them shortly before they expire; any other
+//! provider can be given the same behaviour with [`CachedProvider`].
+//!
+//! Nothing in this module ever prints a secret: `Debug` and `Display` of every
+//! type redact AccessKey secrets, security tokens and OIDC tokens, and error
+//! messages are built from status codes and service error codes only.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,8 +30,33 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 
+mod cache;
+mod chain;
+mod config;
+mod ecs_ram_role;
+mod environment;
+mod http;
+mod ini_file;
+mod oidc;
+mod profile;
+mod ram_role_arn;
 mod secret;
+mod static_provider;
+mod sts;
+mod uri;
+
+pub use cache::{CachedProvider, DEFAULT_REFRESH_MARGIN, LazyCache};
+pub use chain::{DefaultCredentialsChain, DefaultCredentialsChainBuilder};
+pub use config::ProviderConfig;
+pub use ecs_ram_role::{EcsRamRoleProvider, EcsRamRoleProviderBuilder};
+pub use environment::EnvironmentProvider;
+pub use ini_file::IniFileProvider;
+pub use oidc::{OidcRoleProvider, OidcRoleProviderBuilder};
+pub use profile::{ProfileProvider, profile_region};
+pub use ram_role_arn::{RamRoleArnProvider, RamRoleArnProviderBuilder};
 pub use secret::Secret;
+pub use static_provider::StaticProvider;
+pub use uri::UriProvider;
 
 /// A resolved set of credentials: an AccessKey pair, optionally with an STS
 /// security token and an expiry time.
@@ -103,7 +149,10 @@ pub(crate) fn mask_id(id: &str) -> String {
 }
 
 /// Why a provider could not produce credentials.
-#[derive(Debug, thiserror::Error)]
+///
+/// No variant ever carries a secret: reasons are built from variable names,
+/// file paths, HTTP statuses and service error codes.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum CredentialsError {
     /// The provider's source is not configured here (no env variable, no
@@ -142,9 +191,103 @@ pub enum CredentialsError {
 }
 
 impl CredentialsError {
+    /// A [`CredentialsError::NotConfigured`] error.
+    pub fn not_configured(provider: &'static str, reason: impl Into<String>) -> Self {
+        CredentialsError::NotConfigured {
+            provider,
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`CredentialsError::InvalidConfig`] error.
+    pub fn invalid_config(provider: &'static str, reason: impl Into<String>) -> Self {
+        CredentialsError::InvalidConfig {
+            provider,
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`CredentialsError::ProviderFailed`] error.
+    pub fn provider_failed(provider: &'static str, reason: impl Into<String>) -> Self {
+        CredentialsError::ProviderFailed {
+            provider,
+            reason: reason.into(),
+        }
+    }
+
     /// True when the provider is simply not set up in this environment.
     pub fn is_not_configured(&self) -> bool {
         matches!(self, CredentialsError::NotConfigured { .. })
+    }
+
+    /// The name of the provider that reported this error (`None` for
+    /// [`CredentialsError::Chain`]).
+    pub fn provider(&self) -> Option<&'static str> {
+        match self {
+            CredentialsError::NotConfigured { provider, .. }
+            | CredentialsError::InvalidConfig { provider, .. }
+            | CredentialsError::ProviderFailed { provider, .. } => Some(provider),
+            CredentialsError::Chain { .. } => None,
+        }
+    }
+
+    /// The same error with every occurrence of `secrets` removed from its text.
+    pub(crate) fn scrubbed(self, secrets: &[&str]) -> Self {
+        let clean = |reason: String| http::scrub(reason, secrets);
+        match self {
+            CredentialsError::NotConfigured { provider, reason } => {
+                CredentialsError::NotConfigured {
+                    provider,
+                    reason: clean(reason),
+                }
+            }
+            CredentialsError::InvalidConfig { provider, reason } => {
+                CredentialsError::InvalidConfig {
+                    provider,
+                    reason: clean(reason),
+                }
+            }
+            CredentialsError::ProviderFailed { provider, reason } => {
+                CredentialsError::ProviderFailed {
+                    provider,
+                    reason: clean(reason),
+                }
+            }
+            CredentialsError::Chain { attempts } => CredentialsError::Chain {
+                attempts: attempts
+                    .into_iter()
+                    .map(|a| ProviderAttempt {
+                        provider: a.provider,
+                        reason: clean(a.reason),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// The same error with `context` put in front of its reason.
+    pub(crate) fn with_context(self, context: &str) -> Self {
+        match self {
+            CredentialsError::NotConfigured { provider, reason } => {
+                CredentialsError::NotConfigured {
+                    provider,
+                    reason: format!("{context}: {reason}"),
+                }
+            }
+            CredentialsError::InvalidConfig { provider, reason } => {
+                CredentialsError::InvalidConfig {
+                    provider,
+                    reason: format!("{context}: {reason}"),
+                }
+            }
+            CredentialsError::ProviderFailed { provider, reason } => {
+                CredentialsError::ProviderFailed {
+                    provider,
+                    reason: format!("{context}: {reason}"),
+                }
+            }
+            chain @ CredentialsError::Chain { .. } => chain,
+        }
     }
 }
 
