@@ -115,7 +115,6 @@ const THROTTLING_CODES: &[&str] = &[
     "Throttling.User",
     "Throttling.Api",
     "Throttling.System",
-    "ServiceUnavailable",
     "RequestLimitExceeded",
     "Throttling.Concurrent",
     "Sysom.TooManyRequests",
@@ -186,7 +185,9 @@ impl Error {
     /// operation; the transport decides that.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Service { status, .. } => *status >= 500 || self.is_throttling(),
+            Error::Service { status, code, .. } => {
+                *status >= 500 || code == "ServiceUnavailable" || self.is_throttling()
+            }
             Error::Transport { .. } => true,
             Error::Timeout { kind, .. } => *kind != TimeoutKind::Total,
             _ => false,
@@ -349,7 +350,11 @@ mod tests {
 
     #[test]
     fn out_of_stock_codes() {
-        for code in ["OperationDenied.NoStock", "Zone.NotOnSale", "InvalidResourceType.NotSupported"] {
+        for code in [
+            "OperationDenied.NoStock",
+            "Zone.NotOnSale",
+            "InvalidResourceType.NotSupported",
+        ] {
             let body = format!(r#"{{"Code":"{code}","Message":"m","RequestId":"r"}}"#);
             assert!(Error::from_response(403, None, body.as_bytes()).is_out_of_stock());
         }

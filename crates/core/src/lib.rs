@@ -12,14 +12,25 @@
 //! - [`Error`]: one error type for every failure;
 //! - [`paginate`] and [`waiter`]: streams of pages and polling helpers.
 
+pub mod client;
 pub mod clock;
+pub mod config;
 pub mod credentials;
 pub mod encode;
+pub mod endpoint;
 pub mod env;
 pub mod error;
+pub mod paginate;
+pub mod request;
+pub mod retry;
 pub mod sign;
+pub mod waiter;
 
+pub use client::{Response, ServiceClient};
+pub use config::{Config, ConfigBuilder};
 pub use error::Error;
+pub use request::{ApiStyle, CallOptions, OperationMeta, Request};
+pub use retry::RetryPolicy;
 
 /// Result alias used across the SDK.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use ring::{digest, hmac};
 
-use crate::encode::{encode_param, encode_path};
+use crate::encode::encode_param;
 
 /// The algorithm name that starts the string to sign and the Authorization header.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -22,7 +22,9 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 pub struct SignableRequest<'a> {
     /// HTTP method, upper case (`GET`, `POST`, ...).
     pub method: &'a str,
-    /// The path before percent-encoding (`/` for RPC).
+    /// The path exactly as it goes on the wire, already percent-encoded
+    /// (`/` for RPC). Path parameters are encoded when they are substituted
+    /// (see [`crate::encode::encode_segment`]), so the signer uses this verbatim.
     pub path: &'a str,
     /// Query parameters, not encoded. Order does not matter.
     pub query: &'a [(String, String)],
@@ -44,7 +46,10 @@ pub struct SigningKey<'a> {
 impl std::fmt::Debug for SigningKey<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKey")
-            .field("access_key_id", &crate::credentials::mask_id(self.access_key_id))
+            .field(
+                "access_key_id",
+                &crate::credentials::mask_id(self.access_key_id),
+            )
             .field("access_key_secret", &"** redacted **")
             .finish()
     }
@@ -80,7 +85,10 @@ pub fn sign(request: &SignableRequest<'_>, key: SigningKey<'_>) -> Signature {
     let mut string_to_sign = [0u8; ALGORITHM.len() + 1 + 64];
     string_to_sign[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
     string_to_sign[ALGORITHM.len()] = b'\n';
-    hex_into(request_hash.as_ref(), &mut string_to_sign[ALGORITHM.len() + 1..]);
+    hex_into(
+        request_hash.as_ref(),
+        &mut string_to_sign[ALGORITHM.len() + 1..],
+    );
 
     let hkey = hmac::Key::new(hmac::HMAC_SHA256, key.access_key_secret.as_bytes());
     let tag = hmac::sign(&hkey, &string_to_sign);
@@ -162,13 +170,11 @@ fn write_canonical_request<S: Sink>(
 ) -> String {
     out.put(request.method);
     out.put("\n");
-    if request.path.is_empty() {
-        out.put("/");
+    out.put(if request.path.is_empty() {
+        "/"
     } else {
-        for chunk in encode_path(request.path) {
-            out.put(chunk);
-        }
-    }
+        request.path
+    });
     out.put("\n");
     write_query(request.query, out);
     out.put("\n");
