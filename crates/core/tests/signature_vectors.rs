@@ -56,6 +56,9 @@ fn every_vector_matches_exactly() {
             v["expected_authorization"].as_str().unwrap(),
             "{name}: authorization"
         );
-        assert_eq!(signature.content_sha256, v["expected_content_sha256"].as_str().unwrap());
+        assert_eq!(
+            signature.content_sha256,
+            v["expected_content_sha256"].as_str().unwrap()
+        );
     }
 }
