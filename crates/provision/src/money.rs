@@ -41,7 +41,7 @@ impl FromStr for Currency {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_uppercase().as_str() {
-            "CNY" | "RMB" | "YUAN" | "¥" | "元" => Ok(Currency::Cny),
+            "CNY" | "RMB" | "YUAN" | "¥" | "\u{5143}" => Ok(Currency::Cny),
             "USD" | "$" | "US$" | "DOLLAR" | "DOLLARS" => Ok(Currency::Usd),
             _ => Err(UnknownCurrency(s.trim().to_owned())),
         }
