@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use xtask::import;
+use xtask::{codegen, import};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +21,16 @@ struct Cli {
 enum Command {
     /// Build openapi-specs/<crate>.json from the upstream metadata and the overlays.
     Import(ImportArgs),
+    /// Write crates/<p>/src/generated/ and core's endpoint tables from openapi-specs/.
+    Codegen(CodegenArgs),
+}
+
+#[derive(Debug, Args)]
+struct CodegenArgs {
+    /// Write nothing; exit non-zero listing missing, stale and extra files if
+    /// the committed generated code differs from what codegen would write.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +49,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Import(args) => run_import(&args),
+        Command::Codegen(args) => run_codegen(&args),
     };
     match result {
         Ok(code) => code,
@@ -70,5 +81,26 @@ fn run_import(args: &ImportArgs) -> Result<ExitCode, Box<dyn std::error::Error>>
     }
     import::write(&imported, &specs)?;
     print!("{}", import::summary(&imported));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_codegen(args: &CodegenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let root = import::workspace_root();
+    let files = codegen::generate(&root)?;
+    if args.check {
+        let problems = codegen::check(&root, &files)?;
+        if problems.is_empty() {
+            println!("generated code is up to date ({} files)", files.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        eprintln!("run `cargo xtask codegen` to regenerate");
+        return Ok(ExitCode::FAILURE);
+    }
+    let (written, deleted) = codegen::write(&root, &files)?;
+    print!("{}", codegen::summary(&files));
+    println!("{written} files written, {deleted} deleted");
     Ok(ExitCode::SUCCESS)
 }

@@ -10,16 +10,22 @@
 //! - [`client`]: the signed, retrying HTTP transport and the request model
 //!   generated code builds on;
 //! - [`Error`]: one error type for every failure;
-//! - [`paginate`] and [`waiter`]: streams of pages and polling helpers.
+//! - [`paginate`] and [`waiter`]: streams of pages and polling helpers;
+//! - [`de`]: lenient (de)serialization helpers and the untyped outputs the
+//!   generated product crates use;
+//! - [`generated`]: tables generated from the specs (endpoints).
 
 pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod de;
 pub mod encode;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+#[rustfmt::skip]
+pub mod generated;
 pub mod paginate;
 pub mod request;
 pub mod retry;
