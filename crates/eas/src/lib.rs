@@ -17,9 +17,15 @@
 //! `openapi-specs/eas.json`; see `ARCHITECTURE.md`. Per operation, the
 //! module [`operations`] has the builder, the input, the output and the
 //! types nested in them.
+//!
+//! The hand-written module [`deploy`] runs the whole deployment workflow:
+//! name and configuration checks, chip compatibility, resource listing,
+//! replace-create-wait and invocation snippets.
 
 #[rustfmt::skip]
 mod generated;
 
 pub use alibabacloud_core::{CallOptions, Config, Error};
 pub use generated::*;
+
+pub mod deploy;

@@ -17,9 +17,18 @@
 //! `openapi-specs/pai-dlc.json`; see `ARCHITECTURE.md`. Per operation, the
 //! module [`operations`] has the builder, the input, the output and the
 //! types nested in them.
+//!
+//! The hand-written module [`jobs`] is the workflow on top: a job
+//! description that cannot express what the service rejects, image and
+//! dataset lookup in AI Workspace, stop and priority guards, a create that
+//! is safe to retry, capped logs and events, a one-call diagnosis, and
+//! waiters.
 
 #[rustfmt::skip]
 mod generated;
+
+#[warn(missing_docs)]
+pub mod jobs;
 
 pub use alibabacloud_core::{CallOptions, Config, Error};
 pub use generated::*;

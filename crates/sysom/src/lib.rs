@@ -17,9 +17,15 @@
 //! `openapi-specs/sysom.json`; see `ARCHITECTURE.md`. Per operation, the
 //! module [`operations`] has the builder, the input, the output and the
 //! types nested in them.
+//!
+//! The hand-written module [`diagnose`] runs the whole PAI diagnosis
+//! workflow (product inference, role set-up, resource validation,
+//! invocation and polling) as one call.
 
 #[rustfmt::skip]
 mod generated;
 
 pub use alibabacloud_core::{CallOptions, Config, Error};
 pub use generated::*;
+
+pub mod diagnose;
