@@ -238,6 +238,8 @@ async fn handle(shared: Arc<Shared>, req: Request<IncomingBody>) -> Response<Ful
             let body = collected.to_bytes();
             if raw_path == "/_emulator" || raw_path.starts_with("/_emulator/") {
                 crate::http_control::handle(&shared, &method, &raw_path, &raw_query, &body)
+            } else if products::k8s::is_k8s_request(&raw_path, &headers) {
+                products::k8s::handle(&shared, &method, &raw_path, &raw_query, &headers, &body)
             } else {
                 let input = Input {
                     method: &method,

@@ -17,6 +17,8 @@
 //! Search across regions (P4) and the create/run/cleanup workflows (P7, P8)
 //! build on the generated product clients.
 
+pub mod compare;
+pub mod exec;
 pub mod gpu;
 pub mod money;
 pub mod product;
@@ -24,9 +26,13 @@ pub mod quote;
 pub mod region;
 pub mod requirements;
 pub mod script;
+pub mod search;
 
+pub use compare::Comparison;
+pub use exec::{ExecError, PollSettings};
 pub use gpu::GpuModel;
 pub use money::{Currency, ExchangeRate, Money};
 pub use product::Product;
 pub use quote::{Billing, ConfirmedQuote, Offer, Quote};
 pub use requirements::{Requirements, Script, TaskKind};
+pub use search::{FallbackPlan, SearchOptions, SearchResult, Searcher};

@@ -55,6 +55,8 @@ pub(crate) struct Task {
 pub(crate) struct CsState {
     pub clusters: BTreeMap<String, Cluster>,
     pub tasks: BTreeMap<String, Task>,
+    /// Kubernetes Jobs, by `cluster/namespace/name` (see [`super::k8s`]).
+    pub jobs: BTreeMap<String, super::k8s::Job>,
 }
 
 pub(crate) fn tick(state: &mut State, now: SystemTime) {
@@ -62,6 +64,11 @@ pub(crate) fn tick(state: &mut State, now: SystemTime) {
         c.state.tick(now);
         *c.state.status() != "deleted"
     });
+    let clusters = &state.cs.clusters;
+    state
+        .cs
+        .jobs
+        .retain(|_, j| clusters.contains_key(&j.cluster_id));
 }
 
 pub(crate) fn live(state: &State, out: &mut Vec<LiveResource>) {
@@ -75,6 +82,7 @@ pub(crate) fn live(state: &State, out: &mut Vec<LiveResource>) {
             created: iso_seconds(c.created),
         });
     }
+    super::k8s::live(state, out);
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -105,8 +113,11 @@ pub(crate) fn handle(state: &mut State, cx: &Ctx<'_>) -> Outcome {
                 ));
             }
             let private = cx.params.get_bool("PrivateIpAddress")?.unwrap_or(false);
+            // The public endpoint is the emulator itself (plain HTTP), where
+            // the Kubernetes API of `super::k8s` is served.
+            let host = cx.header("host").unwrap_or("127.0.0.1");
             ok(json!({
-                "config": kubeconfig(c, private),
+                "config": kubeconfig(c, private, host),
                 "expiration": iso_seconds(cx.now + Duration::from_secs(3 * 365 * 86_400)),
             }))
         }
@@ -426,10 +437,17 @@ fn task_json(t: &Task, now: SystemTime) -> Value {
     })
 }
 
-fn kubeconfig(c: &Cluster, private: bool) -> String {
+fn kubeconfig(c: &Cluster, private: bool, host: &str) -> String {
+    let server = if private {
+        format!(
+            "{}\n    insecure-skip-tls-verify: true",
+            api_endpoint(c, true)
+        )
+    } else {
+        format!("http://{host}")
+    };
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: {server}\n    insecure-skip-tls-verify: true\n  name: {id}\ncontexts:\n- context:\n    cluster: {id}\n    user: emulator-user\n  name: {id}-context\ncurrent-context: {id}-context\nusers:\n- name: emulator-user\n  user:\n    token: emulator-token-{id}\n",
-        server = api_endpoint(c, private),
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: {server}\n  name: {id}\ncontexts:\n- context:\n    cluster: {id}\n    user: emulator-user\n  name: {id}-context\ncurrent-context: {id}-context\nusers:\n- name: emulator-user\n  user:\n    token: emulator-token-{id}\n",
         id = c.id
     )
 }

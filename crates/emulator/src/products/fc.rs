@@ -1,5 +1,11 @@
 //! Function Compute 3.0: functions (create, get, list, delete) and
 //! invocations.
+//!
+//! A code package (`code.zipFile`, a Base64 zip) whose stored (uncompressed)
+//! entries include a shell script (`*.sh`) is treated as a handler that
+//! runs that script: an invocation answers
+//! `{"exitCode": N, "output": "..."}` from the script simulation of
+//! [`super::script`]. Other functions answer a fixed text.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -44,6 +50,8 @@ pub(crate) struct Function {
     pub definition: Value,
     pub failure: Option<String>,
     pub created: SystemTime,
+    /// The first shell script (`*.sh`) of the code package, if any.
+    pub shell_script: Option<String>,
 }
 
 /// FC state.
@@ -164,6 +172,17 @@ fn create(state: &mut State, cx: &Ctx<'_>) -> Outcome {
         .and_then(|c| c.get("zipFile"))
         .and_then(Value::as_str)
         .map_or(0, |z| B64.decode(z.trim()).map_or(0, |b| b.len()));
+    let shell_script = cx
+        .body_field("code")
+        .and_then(|c| c.get("zipFile"))
+        .and_then(Value::as_str)
+        .and_then(|z| B64.decode(z.trim()).ok())
+        .and_then(|zip| {
+            stored_entries(&zip)
+                .into_iter()
+                .find(|(name, _)| name.ends_with(".sh"))
+                .map(|(_, data)| String::from_utf8_lossy(&data).into_owned())
+        });
     let spec = Specs::get().product(Product::Fc);
     let schema = spec
         .file
@@ -213,6 +232,7 @@ fn create(state: &mut State, cx: &Ctx<'_>) -> Outcome {
             region: cx.region.clone(),
             definition: definition.clone(),
             failure: cx.fail_after_create.map(str::to_owned),
+            shell_script,
             created: cx.now,
         },
     );
@@ -269,11 +289,19 @@ fn invoke(state: &mut State, cx: &Ctx<'_>) -> Outcome {
                 .to_string()
                 .into_bytes()
         }
-        None => format!(
-            "emulated invocation of {name}: received {} byte(s)\n",
-            cx.body.len()
-        )
-        .into_bytes(),
+        None => match &f.shell_script {
+            Some(text) => {
+                let run = super::script::run(text);
+                json!({"exitCode": run.exit_code, "output": run.output})
+                    .to_string()
+                    .into_bytes()
+            }
+            None => format!(
+                "emulated invocation of {name}: received {} byte(s)\n",
+                cx.body.len()
+            )
+            .into_bytes(),
+        },
     };
     Ok(Some(Reply::Raw {
         status: 200,
@@ -281,4 +309,47 @@ fn invoke(state: &mut State, cx: &Ctx<'_>) -> Outcome {
         headers,
         body,
     }))
+}
+
+/// The stored (method 0) entries of a zip archive, read from its local
+/// headers; compressed entries and archives with data descriptors are
+/// skipped.
+fn stored_entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let u16_at = |i: usize| -> Option<usize> {
+        Some(usize::from(u16::from_le_bytes(
+            zip.get(i..i + 2)?.try_into().ok()?,
+        )))
+    };
+    let u32_at = |i: usize| -> Option<usize> {
+        usize::try_from(u32::from_le_bytes(zip.get(i..i + 4)?.try_into().ok()?)).ok()
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    while zip.get(at..at + 4) == Some(&[0x50, 0x4b, 0x03, 0x04][..]) {
+        let (Some(flags), Some(method), Some(size), Some(name_len), Some(extra_len)) = (
+            u16_at(at + 6),
+            u16_at(at + 8),
+            u32_at(at + 18),
+            u16_at(at + 26),
+            u16_at(at + 28),
+        ) else {
+            break;
+        };
+        if flags & 0x8 != 0 {
+            break;
+        }
+        let name_start = at + 30;
+        let data_start = name_start + name_len + extra_len;
+        let (Some(name), Some(data)) = (
+            zip.get(name_start..name_start + name_len),
+            zip.get(data_start..data_start + size),
+        ) else {
+            break;
+        };
+        if method == 0 {
+            out.push((String::from_utf8_lossy(name).into_owned(), data.to_vec()));
+        }
+        at = data_start + size;
+    }
+    out
 }

@@ -21,6 +21,7 @@ pub(crate) mod dlc;
 pub(crate) mod eas;
 pub(crate) mod ecs;
 pub(crate) mod fc;
+pub(crate) mod k8s;
 pub(crate) mod script;
 pub(crate) mod sysom;
 pub(crate) mod vpc;
