@@ -13,7 +13,7 @@ use clap::Parser;
 
 /// List regions and GPU instance types.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// Use the real cloud (credentials from the default chain) instead of the emulator.
     #[arg(long)]

@@ -4,9 +4,15 @@
 //! signature-checking fake of the cloud) and needs no account. With `--live`
 //! it loads credentials and region the way the official tools do
 //! ([`Config::load_default`]) and talks to the real cloud.
+//!
+//! The emulator's virtual clock runs [`EMULATOR_TIME_SPEED`] times faster
+//! than real time, so instances boot and jobs finish in seconds.
 
 use alibabacloud_core::Config;
-use alibabacloud_emulator::Emulator;
+use alibabacloud_emulator::{Emulator, LiveResource};
+
+/// How much faster than real time the examples' emulator runs.
+pub const EMULATOR_TIME_SPEED: f64 = 20.0;
 
 /// Where an example sends its calls. Keeps the emulator alive while in use.
 #[derive(Debug)]
@@ -25,7 +31,10 @@ impl Target {
                 emulator: None,
             })
         } else {
-            let emulator = Emulator::start().await?;
+            let emulator = Emulator::builder()
+                .time_speed(EMULATOR_TIME_SPEED)
+                .start()
+                .await?;
             Ok(Self {
                 config: emulator.config(),
                 emulator: Some(emulator),
@@ -36,6 +45,17 @@ impl Target {
     /// The configuration to build product clients from.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Whether calls go to the in-process emulator.
+    pub fn is_emulator(&self) -> bool {
+        self.emulator.is_some()
+    }
+
+    /// What the emulator still holds (its leak report); `None` on the real
+    /// cloud, where the example cannot see the whole account.
+    pub fn leftovers(&self) -> Option<Vec<LiveResource>> {
+        self.emulator.as_ref().map(|e| e.control().live_resources())
     }
 
     /// A short description for the first line of output.
@@ -56,3 +76,8 @@ impl Target {
         }
     }
 }
+
+/// The README's Rust snippets, compiled as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -2,14 +2,25 @@
 //!
 //! Every operation of the API is a method on [`Client`] returning a builder;
 //! `send().await` checks the required parameters, signs and sends the
-//! request and parses the response:
+//! request and parses the response. Runnable against the emulator:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_ack::Client::new(&config);
-//! let output = client.describe_clusters_v1().page_size(10).send().await?;
-//! println!("{output:?}");
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let cs = alibabacloud_ack::Client::new(&emulator.config());
+//!
+//! let created = cs
+//!     .create_cluster()
+//!     .name("jobs")
+//!     .region_id("cn-hangzhou")
+//!     .cluster_type("ManagedKubernetes")
+//!     .send()
+//!     .await?;
+//! let cluster_id = created.cluster_id().expect("the cluster id");
+//! let detail = cs.describe_cluster_detail().cluster_id(cluster_id).send().await?;
+//! println!("{cluster_id}: {:?}", detail.state());
 //! # Ok(()) }
 //! ```
 //!

@@ -2,14 +2,23 @@
 //!
 //! Every operation of the API is a method on [`Client`] returning a builder;
 //! `send().await` checks the required parameters, signs and sends the
-//! request and parses the response:
+//! request and parses the response. Runnable against the emulator:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_aiworkspace::Client::new(&config);
-//! let output = client.list_images().page_size(10).send().await?;
-//! println!("{output:?}");
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let aiw = alibabacloud_aiworkspace::Client::new(&emulator.config());
+//!
+//! let images = aiw
+//!     .list_images()
+//!     .labels("system.chipType=GPU,system.official=true")
+//!     .send()
+//!     .await?;
+//! for image in images.images() {
+//!     println!("{:?} {:?}", image.name(), image.image_uri());
+//! }
 //! # Ok(()) }
 //! ```
 //!

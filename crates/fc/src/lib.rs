@@ -2,14 +2,25 @@
 //!
 //! Every operation of the API is a method on [`Client`] returning a builder;
 //! `send().await` checks the required parameters, signs and sends the
-//! request and parses the response:
+//! request and parses the response. Runnable against the emulator:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_fc::Client::new(&config);
-//! let output = client.list_functions().limit(10).send().await?;
-//! println!("{output:?}");
+//! ```
+//! use alibabacloud_fc::types::CreateFunctionInput;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let fc = alibabacloud_fc::Client::new(&emulator.config());
+//!
+//! let function = CreateFunctionInput::default()
+//!     .with_function_name("hello")
+//!     .with_runtime("python3.10")
+//!     .with_handler("index.handler");
+//! fc.create_function().body(function).send().await?;
+//! let listed = fc.list_functions().limit(10).send().await?;
+//! assert_eq!(listed.functions().len(), 1);
+//! fc.delete_function().function_name("hello").send().await?;
 //! # Ok(()) }
 //! ```
 //!

@@ -2,14 +2,19 @@
 //!
 //! Every operation of the API is a method on [`Client`] returning a builder;
 //! `send().await` checks the required parameters, signs and sends the
-//! request and parses the response:
+//! request and parses the response. Runnable against the emulator:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_vpc::Client::new(&config);
-//! let output = client.describe_vpcs().region_id("cn-hangzhou").send().await?;
-//! println!("{output:?}");
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let vpc = alibabacloud_vpc::Client::new(&emulator.config());
+//!
+//! let created = vpc.create_vpc().region_id("cn-hangzhou").cidr_block("10.0.0.0/8").send().await?;
+//! let vpc_id = created.vpc_id().expect("the VPC id");
+//! let listed = vpc.describe_vpcs().region_id("cn-hangzhou").vpc_id(vpc_id).send().await?;
+//! assert_eq!(listed.vpcs().len(), 1);
 //! # Ok(()) }
 //! ```
 //!

@@ -2,11 +2,11 @@
 # hand-written wiremock tests in crates/*/tests/wire.rs.
 #
 # Not run by CI. To use it:
-#   python3 -m venv /tmp/pyenv
-#   /tmp/pyenv/bin/pip install alibabacloud-ecs20140526 alibabacloud-pai-dlc20201203 \
+#   python3 -m venv target/pyenv
+#   target/pyenv/bin/pip install alibabacloud-ecs20140526 alibabacloud-pai-dlc20201203 \
 #       alibabacloud-eas20210701 alibabacloud-fc20230330 alibabacloud-cs20151215 \
 #       alibabacloud-sysom20231230 alibabacloud-aiworkspace20210204
-#   /tmp/pyenv/bin/python xtask/src/codegen/python_sdk_capture.py
+#   target/pyenv/bin/python xtask/src/codegen/python_sdk_capture.py
 # It starts a loopback HTTP server, calls each SDK with the inputs the Rust
 # tests use (fake keys) and prints one JSON line per captured request.
 import json, threading, sys, urllib.parse
