@@ -14,6 +14,23 @@
 //! - [`de`]: lenient (de)serialization helpers and the untyped outputs the
 //!   generated product crates use;
 //! - [`generated`]: tables generated from the specs (endpoints).
+//!
+//! ```
+//! use alibabacloud_core::{Config, RetryPolicy};
+//!
+//! # fn main() -> Result<(), alibabacloud_core::Error> {
+//! // In a program: `Config::load_default().await?` (environment, CLI
+//! // profile, OIDC, instance role, ...). Here: explicit test values.
+//! let config = Config::builder()
+//!     .region("cn-shanghai")
+//!     .access_key("test-key-id", "test-key-secret")
+//!     .retry_policy(RetryPolicy::standard().with_max_attempts(5))
+//!     .build()?;
+//! assert_eq!(config.region(), "cn-shanghai");
+//! // Secrets never show up in Debug output.
+//! assert!(!format!("{config:?}").contains("test-key-secret"));
+//! # Ok(()) }
+//! ```
 
 pub mod client;
 pub mod clock;

@@ -4,12 +4,25 @@
 //! `send().await` checks the required parameters, signs and sends the
 //! request and parses the response:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_eas::Client::new(&config);
-//! let output = client.list_services().page_size(10).send().await?;
-//! println!("{output:?}");
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let eas = alibabacloud_eas::Client::new(&emulator.config());
+//! let specs = eas.describe_machine_spec().send().await?;
+//! let gpu_types: Vec<&str> = specs
+//!     .instance_metas()
+//!     .iter()
+//!     .filter(|m| m.gpu_amount().unwrap_or(0) > 0)
+//!     .filter_map(|m| m.instance_type())
+//!     .collect();
+//! assert!(!gpu_types.is_empty());
+//!
+//! // The workflow layer checks names before anything is sent (E1).
+//! use alibabacloud_eas::deploy::ServiceName;
+//! assert!(ServiceName::parse("qwen_chat").is_ok());
+//! assert!(ServiceName::parse("Qwen-Chat").is_err());
 //! # Ok(()) }
 //! ```
 //!

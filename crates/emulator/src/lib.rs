@@ -2,13 +2,15 @@
 //! covers: ECS, VPC, Function Compute 3.0, ACK (`CS`), PAI-DLC, PAI-EAS, PAI
 //! AI Workspace, SysOM and BSS, all on one loopback port.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let emulator = alibabacloud_emulator::Emulator::start().await?;
 //! let config = emulator.config(); // endpoint override + test credentials
 //! // Every product client accepts it, e.g. alibabacloud_ecs::Client::new(&config).
+//! assert!(config.endpoint_override().is_some());
 //! emulator.control().advance(std::time::Duration::from_secs(60));
-//! println!("leaks: {:?}", emulator.control().live_resources());
+//! assert!(emulator.control().live_resources().is_empty());
 //! emulator.shutdown().await;
 //! # Ok(()) }
 //! ```

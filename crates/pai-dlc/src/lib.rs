@@ -4,12 +4,21 @@
 //! `send().await` checks the required parameters, signs and sends the
 //! request and parses the response:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_pai_dlc::Client::new(&config);
-//! let output = client.list_jobs().workspace_id("12345").send().await?;
-//! println!("{output:?}");
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let dlc = alibabacloud_pai_dlc::Client::new(&emulator.config());
+//! let listed = dlc.list_jobs().workspace_id("100001").send().await?;
+//! assert!(listed.jobs().is_empty());
+//!
+//! // The workflow layer: names resolved to the exact URI AI Workspace lists (D5).
+//! let jobs = alibabacloud_pai_dlc::jobs::Jobs::new(&emulator.config());
+//! let image = jobs
+//!     .resolve_image("pytorch-training:2.5.1-gpu-py311-cu124-ubuntu22.04", None)
+//!     .await?;
+//! assert!(image.image_uri.ends_with("pytorch-training:2.5.1-gpu-py311-cu124-ubuntu22.04"));
 //! # Ok(()) }
 //! ```
 //!

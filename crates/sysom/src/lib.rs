@@ -4,12 +4,22 @@
 //! `send().await` checks the required parameters, signs and sends the
 //! request and parses the response:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), alibabacloud_core::Error> {
-//! let config = alibabacloud_core::Config::load_default().await?;
-//! let client = alibabacloud_sysom::Client::new(&config);
-//! let output = client.get_diagnosis_result().task_id("task-1").send().await?;
-//! println!("{output:?}");
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Against the local emulator; with your account: `Config::load_default().await?`.
+//! let emulator = alibabacloud_emulator::Emulator::start().await?;
+//! let sysom = alibabacloud_sysom::Client::new(&emulator.config());
+//! sysom.initial_sysom().check_only(true).send().await?;
+//!
+//! // The workflow layer infers the product from the instance id (S1).
+//! use alibabacloud_sysom::diagnose::DiagnosisRequest;
+//! let request = DiagnosisRequest::builder("eas-m-abc123", "cn-hangzhou")
+//!     .description("GPU_OOM_instance_restart")
+//!     .build()?;
+//! println!("{request:?}");
+//! let unknown = DiagnosisRequest::builder("i-abc123", "cn-hangzhou").description("slow_training");
+//! assert!(unknown.build().is_err());
 //! # Ok(()) }
 //! ```
 //!
