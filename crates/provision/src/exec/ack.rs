@@ -14,6 +14,8 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams, LogParams, PostParams};
 
+use alibabacloud_core::waiter::WaitOutcome;
+
 use super::{ExecError, PollSettings, check_quotes, retry_until, unique_name};
 use crate::ConfirmedQuote;
 use crate::product::Product;
@@ -274,42 +276,31 @@ async fn run(
     };
 
     // Wait for `running`.
-    let deadline = tokio::time::Instant::now() + poll.ready_timeout;
-    loop {
-        let detail = retry_until(
-            poll,
-            poll.ready_timeout,
-            |_| false,
-            || {
-                cs.describe_cluster_detail()
-                    .cluster_id(cluster_id.clone())
-                    .send()
-            },
-        )
-        .await
-        .map_err(|e| ExecError::api(format!("DescribeClusterDetail {cluster_id}"), e))?;
-        let state = detail.state().unwrap_or_default().to_owned();
-        match state.as_str() {
-            "running" => break,
+    super::wait_for_status(
+        poll,
+        poll.ready_timeout,
+        (
+            &format!("cluster {cluster_id}"),
+            "running",
+            &format!("DescribeClusterDetail {cluster_id}"),
+        ),
+        || async {
+            let detail = cs
+                .describe_cluster_detail()
+                .cluster_id(cluster_id.clone())
+                .send()
+                .await?;
+            Ok(detail.state().unwrap_or_default().to_owned())
+        },
+        |state| match state.as_str() {
+            "running" => WaitOutcome::Done,
             "failed" | "delete_failed" | "deleting" | "deleted" | "stopped" => {
-                return Err(ExecError::ResourceFailed {
-                    what: format!("cluster {cluster_id}"),
-                    status: state,
-                    reason: "the cluster is not usable".into(),
-                });
+                WaitOutcome::failed("the cluster is not usable")
             }
-            _ => {}
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(ExecError::Timeout {
-                what: format!("cluster {cluster_id}"),
-                wanted: "running".into(),
-                timeout: poll.ready_timeout,
-                last: state,
-            });
-        }
-        tokio::time::sleep(poll.interval).await;
-    }
+            _ => WaitOutcome::Continue,
+        },
+    )
+    .await?;
 
     // Kubeconfig -> kube client.
     let kc = retry_until(

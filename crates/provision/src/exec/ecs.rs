@@ -26,7 +26,10 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
+use alibabacloud_core::waiter::WaitOutcome;
+
 use super::{ExecError, PollSettings, check_quotes, retry_until, unique_name};
+
 use crate::ConfirmedQuote;
 use crate::product::Product;
 
@@ -946,30 +949,27 @@ async fn create_network(
     Ok((vsw_id, vpc_id))
 }
 
-async fn wait_available<F, Fut>(c: &Clients, what: &str, mut status: F) -> Result<(), ExecError>
+async fn wait_available<F, Fut>(c: &Clients, what: &str, status: F) -> Result<(), ExecError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<String, alibabacloud_core::Error>>,
 {
-    let deadline = tokio::time::Instant::now() + c.poll.ready_timeout;
-    let mut last: String;
-    loop {
-        match status().await {
-            Ok(s) if s == "Available" => return Ok(()),
-            Ok(s) => last = s,
-            Err(e) if e.is_retryable() => last = e.to_string(),
-            Err(e) => return Err(ExecError::api(format!("describing {what}"), e)),
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(ExecError::Timeout {
-                what: what.to_owned(),
-                wanted: "Available".into(),
-                timeout: c.poll.ready_timeout,
-                last,
-            });
-        }
-        tokio::time::sleep(c.poll.interval).await;
-    }
+    let step = format!("describing {what}");
+    super::wait_for_status(
+        &c.poll,
+        c.poll.ready_timeout,
+        (what, "Available", &step),
+        status,
+        |s| {
+            if s == "Available" {
+                WaitOutcome::Done
+            } else {
+                WaitOutcome::Continue
+            }
+        },
+    )
+    .await
+    .map(drop)
 }
 
 fn is_dependency(e: &alibabacloud_core::Error) -> bool {

@@ -42,6 +42,8 @@
 
 use std::time::Duration;
 
+use alibabacloud_core::waiter::{WaitError, WaitOutcome, Waiter};
+
 use crate::product::Product;
 
 pub mod ack;
@@ -302,6 +304,49 @@ where
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Polls `status` every `settings.interval` until `classify` says done or
+/// failed, or `timeout` passes, with the core [`Waiter`]; its outcome is
+/// mapped onto [`ExecError`] for `what` (e.g. `VPC vpc-1`) waiting to become
+/// `wanted`. Failed polls that retrying may fix are retried; `step` names the
+/// call when one fails for good.
+///
+/// [`Waiter`]: alibabacloud_core::waiter::Waiter
+pub(crate) async fn wait_for_status<F, Fut>(
+    settings: &PollSettings,
+    timeout: Duration,
+    (what, wanted, step): (&str, &str, &str),
+    status: F,
+    classify: impl FnMut(&String) -> WaitOutcome,
+) -> Result<String, ExecError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<String, alibabacloud_core::Error>>,
+{
+    Waiter::new(settings.interval)
+        .timeout(timeout)
+        .wait(status, classify)
+        .await
+        .map_err(|e| match e {
+            WaitError::Timeout {
+                last, last_error, ..
+            } => ExecError::Timeout {
+                what: what.to_owned(),
+                wanted: wanted.to_owned(),
+                timeout,
+                last: last
+                    .or_else(|| last_error.map(|e| e.to_string()))
+                    .unwrap_or_default(),
+            },
+            WaitError::Failed { state, reason } => ExecError::ResourceFailed {
+                what: what.to_owned(),
+                status: state,
+                reason,
+            },
+            WaitError::Call(e) => ExecError::api(step, e),
+            other => ExecError::Invalid(format!("waiting for {what}: {other}")),
+        })
 }
 
 #[cfg(test)]
