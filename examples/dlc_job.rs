@@ -72,7 +72,7 @@ async fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(2),
         Err(e) => {
-            eprintln!("error: {e}");
+            alibabacloud_examples::print_error(e.as_ref());
             ExitCode::FAILURE
         }
     }

@@ -12,7 +12,6 @@
 //! On the emulator the service takes about 30 seconds to start.
 //! Exit codes: 0 deployed, 1 failed, 2 bad arguments, 3 refused or not confirmed.
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -63,13 +62,6 @@ async fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
-}
-
-fn confirm(question: &str) -> bool {
-    print!("{question} [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).is_ok() && line.trim().eq_ignore_ascii_case("y")
 }
 
 async fn run(args: &Args) -> Result<(), Failure> {
@@ -180,7 +172,10 @@ async fn deploy_with(
         service.to_json_pretty()
     );
     println!("\n{}", service.summary());
-    if args.live && !args.yes && !confirm("\nDeploy this service (it is billed while it runs)?") {
+    if args.live
+        && !args.yes
+        && !alibabacloud_examples::ask_yes_no("\nDeploy this service (it is billed while it runs)?")
+    {
         return Err(Failure(3, "not confirmed; nothing was deployed".into()));
     }
 

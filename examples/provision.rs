@@ -65,12 +65,7 @@ async fn main() -> ExitCode {
     match run(&args).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            alibabacloud_examples::print_error(e.as_ref());
             ExitCode::FAILURE
         }
     }

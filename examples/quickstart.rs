@@ -29,7 +29,7 @@ async fn main() -> ExitCode {
     match run(&args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            alibabacloud_examples::print_error(e.as_ref());
             ExitCode::FAILURE
         }
     }

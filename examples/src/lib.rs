@@ -77,6 +77,28 @@ impl Target {
     }
 }
 
+/// Prints `error: ...` on stderr, then each underlying cause on its own
+/// `caused by:` line.
+pub fn print_error(error: &dyn std::error::Error) {
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+/// Asks `question` on the terminal and reads the answer: `y` or `yes`
+/// (any case) is a yes, anything else, including end of input, a no.
+pub fn ask_yes_no(question: &str) -> bool {
+    use std::io::{BufRead, Write};
+    print!("{question} [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
 /// The README's Rust snippets, compiled as doctests so they stay true.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
