@@ -266,16 +266,12 @@ pub(crate) fn check_quotes(
     Ok(first)
 }
 
-/// A name for resources of this run: `prefix-<time><counter>`, lower-case,
-/// unique within the process.
+/// A name for resources of this run: `prefix-<12 hex digits>`, lower-case.
+/// The 48 random bits keep it unique across runs and processes, which
+/// matters because the name doubles as the create call's client token.
 pub(crate) fn unique_name(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    format!("{prefix}-{:x}{n:04x}", t % 0xffff_ffff)
+    let token = alibabacloud_core::request::new_client_token();
+    format!("{prefix}-{}", &token[..12])
 }
 
 /// Retries `op` while it fails with an error `again` accepts (or any
